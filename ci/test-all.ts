@@ -1,0 +1,93 @@
+// `npm test`: every check the project has, in order, continuing past failures so one run shows
+// everything that is wrong. Ends with the line `N passed, N failed` (N = checks: typecheck, each
+// unit test, the notebook sync check, each notebook run).
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { checkNotebooks } from "./build-notebooks";
+import { REPO_ROOT } from "./paths";
+import { defaultNotebooks, runNotebooks } from "./run-notebooks";
+
+interface Tally {
+  passed: number;
+  failed: number;
+  failures: string[];
+}
+
+const tally: Tally = { passed: 0, failed: 0, failures: [] };
+
+function record(name: string, ok: boolean, count = 1): void {
+  if (ok) tally.passed += count;
+  else {
+    tally.failed += count;
+    tally.failures.push(name);
+  }
+}
+
+function section(title: string): void {
+  console.log(`\n━━ ${title} ━━`);
+}
+
+function run(command: string, args: string[]): number {
+  const r = spawnSync(command, args, { cwd: REPO_ROOT, stdio: "inherit", env: process.env });
+  return r.status ?? 1;
+}
+
+function typecheck(): void {
+  section("typecheck (tsc --strict)");
+  record("typecheck", run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json", "--noEmit"]) === 0);
+}
+
+function unitTests(): void {
+  section("unit tests (node --test)");
+  const files = fs.readdirSync(path.join(REPO_ROOT, "test")).filter((f) => f.endsWith(".test.ts")).sort().map((f) => path.join("test", f));
+  const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "course-tests-")), "report.tap");
+  const code = run(process.execPath, [
+    "--import", "tsx", "--test",
+    "--test-reporter=spec", "--test-reporter-destination=stdout",
+    "--test-reporter=tap", `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const text = fs.existsSync(tap) ? fs.readFileSync(tap, "utf8") : "";
+  const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+  const passed = count("pass");
+  const failed = count("fail") + count("cancelled");
+  if (passed + failed === 0) record("unit tests: no test ran", false);
+  else {
+    record("unit tests", true, passed);
+    if (failed > 0 || code !== 0) record(`unit tests (${failed} failing)`, false, Math.max(failed, 1));
+  }
+}
+
+function notebookSync(): void {
+  section("learner notebooks in sync with solutions");
+  const problems = checkNotebooks();
+  for (const p of problems) console.log(`  ✘ ${p}`);
+  if (problems.length === 0) console.log("  ✔ notebooks/ matches what solutions/ generates (npm run build:notebooks)");
+  record("notebook sync (run npm run build:notebooks)", problems.length === 0);
+}
+
+async function notebooks(): Promise<void> {
+  section("notebooks, quick profile (solutions must pass; learner copies must stop at their first exercise)");
+  const results = await runNotebooks(defaultNotebooks(), "quick");
+  for (const r of results) record(`notebook ${r.notebook}`, r.status === "passed");
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  typecheck();
+  unitTests();
+  notebookSync();
+  await notebooks();
+  section(`summary (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  for (const f of tally.failures) console.log(`  ✘ ${f}`);
+  console.log(`${tally.passed} passed, ${tally.failed} failed`);
+  process.exitCode = tally.failed > 0 ? 1 : 0;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  console.log(`${tally.passed} passed, ${tally.failed + 1} failed`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,50 @@
+// Rich output for tslab notebooks, with a plain-text fallback everywhere else (tests, benchmarks,
+// scripts). tslab's public display API sends one MIME type per output; its internal writer (pinned
+// tslab 1.0.22) takes a whole bundle, which is what lets one output carry several representations.
+import { randomBytes } from "node:crypto";
+import * as jupyter from "tslab/dist/jupyter";
+
+export type MimeBundle = Record<string, string | Uint8Array>;
+
+export function inNotebook(): boolean {
+  return jupyter.lastWriteDisplayData != null;
+}
+
+/** Shows one output; outside a notebook prints its text/plain (if any). */
+export function display(bundle: MimeBundle): void {
+  send(bundle, undefined, false);
+}
+
+/** An output that can be rewritten in place (progress lines, live tables). */
+export interface LiveOutput {
+  update(bundle: MimeBundle): void;
+}
+
+export function liveOutput(): LiveOutput {
+  const id = randomBytes(8).toString("hex");
+  let shown = false;
+  return {
+    update(bundle) {
+      send(bundle, id, shown);
+      shown = true;
+    },
+  };
+}
+
+export function markdown(md: string): void {
+  display({ "text/markdown": md, "text/plain": md });
+}
+
+function send(bundle: MimeBundle, displayId: string | undefined, update: boolean): void {
+  const write = jupyter.lastWriteDisplayData;
+  if (write == null) {
+    // Outside a notebook only the final state of a live output matters, so updates are left to the caller.
+    if (!update && typeof bundle["text/plain"] === "string") console.log(bundle["text/plain"]);
+    return;
+  }
+  const data: Record<string, string> = {};
+  for (const [mime, value] of Object.entries(bundle)) {
+    data[mime] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
+  }
+  write({ data, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update);
+}
