@@ -4,7 +4,8 @@
 import { randomBytes } from "node:crypto";
 import * as jupyter from "tslab/dist/jupyter";
 
-export type MimeBundle = Record<string, string | Uint8Array>;
+/** MIME type → data: text, bytes (sent base64, e.g. PNG) or a JSON object (e.g. a vega-lite spec). */
+export type MimeBundle = Record<string, string | Uint8Array | object>;
 
 export function inNotebook(): boolean {
   return jupyter.lastWriteDisplayData != null;
@@ -42,9 +43,10 @@ function send(bundle: MimeBundle, displayId: string | undefined, update: boolean
     if (!update && typeof bundle["text/plain"] === "string") console.log(bundle["text/plain"]);
     return;
   }
-  const data: Record<string, string> = {};
+  const data: Record<string, string | object> = {};
   for (const [mime, value] of Object.entries(bundle)) {
-    data[mime] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
+    data[mime] = value instanceof Uint8Array ? Buffer.from(value).toString("base64") : value;
   }
-  write({ data, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update);
+  // tslab's type says string values only, but the writer passes any JSON through to Jupyter.
+  write({ data: data as Record<string, string>, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update);
 }

@@ -16,6 +16,8 @@ export { layerTable, layerRows } from "./models/summary";
 export { train, evaluate, trainStep, type History, type EpochRecord, type Evaluation } from "./train/loop";
 export { crossEntropy, countCorrect } from "./train/loss";
 
-export { showImages } from "./plot/image_grid";
+export { showImages, imageGridSvg, type RawImage } from "./plot/image_grid";
+export { showChart, renderSpec, svgToPng, type TopLevelSpec } from "./plot/render";
+export { lineChart, historyChart, barChart, confusionMatrix, scatterChart, type Series, type Bar, type Point } from "./plot/charts";
 
 export { checkBasicNN, checkAccuracy } from "./exercises/week1";

@@ -1,6 +1,7 @@
 import type { ImageSet } from "../data/types";
 import { display } from "../display";
 import { encodePng } from "./png";
+import { FONT, svgToPng } from "./render";
 
 export interface ImageGridOptions {
   /** Which images to show (dataset indices); default the first `count`. */
@@ -14,24 +15,58 @@ export interface ImageGridOptions {
 }
 
 /**
- * Shows dataset images as one PNG grid with an HTML caption table (classic Notebook, JupyterLab,
- * nbconvert HTML), and the captions as text elsewhere.
+ * Shows dataset images as one grid with a caption under each: an SVG (crisp, any front end) with a
+ * PNG fallback, and the captions as text outside notebooks.
  */
 export function showImages(set: ImageSet, options: ImageGridOptions = {}): void {
   const { count = 16, columns = 8, scale = 3 } = options;
   const indices = Array.from(options.indices ?? Array.from({ length: Math.min(count, set.count) }, (_, i) => i));
   const captions = options.captions ?? indices.map((i) => set.classNames[set.labels[i]]);
-  const cells = indices.map((index, k) => {
-    const png = encodePng(upscale(imageBytes(set, index), set.width, set.height, set.channels, scale), set.width * scale, set.height * scale, set.channels as 1 | 3);
-    return `<figure style="display:inline-block;margin:2px;text-align:center"><img src="data:image/png;base64,${png.toString("base64")}"/>` +
-      `<figcaption style="font:12px monospace">${escapeHtml(captions[k])}</figcaption></figure>`;
-  });
-  const rows: string[] = [];
-  for (let i = 0; i < cells.length; i += columns) rows.push(`<div>${cells.slice(i, i + columns).join("")}</div>`);
+  if (captions.length !== indices.length) throw new Error(`showImages: ${indices.length} images but ${captions.length} captions.`);
+  const svg = imageGridSvg(
+    indices.map((index) => ({ pixels: imageBytes(set, index), width: set.width, height: set.height, channels: set.channels as 1 | 3 })),
+    captions,
+    { columns, scale },
+  );
   display({
-    "text/html": `<div>${rows.join("")}</div>`,
+    "image/svg+xml": svg,
+    "image/png": svgToPng(svg, 1),
     "text/plain": indices.map((index, k) => `#${index}: ${captions[k]}`).join("  "),
   });
+}
+
+export interface RawImage {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+}
+
+/** Images in a grid, each drawn at `scale` (pixelated, not blurred) with its caption below. */
+export function imageGridSvg(images: readonly RawImage[], captions: readonly string[], options: { columns: number; scale: number }): string {
+  const { columns, scale } = options;
+  const cellW = Math.max(...images.map((im) => im.width * scale), 60) + 8;
+  const cellH = Math.max(...images.map((im) => im.height * scale)) + 22;
+  const rows = Math.ceil(images.length / columns);
+  const parts = images.map((im, k) => {
+    const x = (k % columns) * cellW + 4;
+    const y = Math.floor(k / columns) * cellH + 4;
+    const png = encodePng(im.pixels, im.width, im.height, im.channels).toString("base64");
+    const w = im.width * scale;
+    const h = im.height * scale;
+    return (
+      `<image x="${x + (cellW - 8 - w) / 2}" y="${y}" width="${w}" height="${h}" style="image-rendering:pixelated" ` +
+      `href="data:image/png;base64,${png}"/>` +
+      `<text x="${x + (cellW - 8) / 2}" y="${y + h + 14}" text-anchor="middle">${escapeXml(captions[k] ?? "")}</text>`
+    );
+  });
+  const width = Math.min(images.length, columns) * cellW;
+  const height = rows * cellH;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+    `font-family="${FONT}" font-size="11">` +
+    `<rect width="100%" height="100%" fill="white"/>${parts.join("")}</svg>`
+  );
 }
 
 function imageBytes(set: ImageSet, index: number): Uint8Array {
@@ -40,17 +75,6 @@ function imageBytes(set: ImageSet, index: number): Uint8Array {
   return set.images.subarray(index * size, (index + 1) * size);
 }
 
-function upscale(pixels: Uint8Array, width: number, height: number, channels: number, scale: number): Uint8Array {
-  const out = new Uint8Array(width * scale * height * scale * channels);
-  for (let y = 0; y < height * scale; y++) {
-    for (let x = 0; x < width * scale; x++) {
-      const src = ((Math.floor(y / scale) * width) + Math.floor(x / scale)) * channels;
-      out.set(pixels.subarray(src, src + channels), (y * width * scale + x) * channels);
-    }
-  }
-  return out;
-}
-
-function escapeHtml(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 }
