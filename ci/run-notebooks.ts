@@ -10,14 +10,12 @@ import type { MetricValue } from "../lib/metrics";
 import { METRICS_FILE_ENV } from "../lib/metrics";
 import { PROFILE_ENV, PROFILES, type Profile } from "../lib/profile";
 import { findNbclientPython } from "./jupyter";
+import { renderHtml, renderMarkdown, type Bound } from "./report";
 import { KERNEL_NAME, OUT_DIR, REPO_ROOT, jupyterEnv } from "./paths";
 
 
-export interface Bound {
-  min?: number;
-  max?: number;
-}
 /** notebook path relative to the repo → profile → metric → bound */
+export type { Bound };
 export type Expectations = Record<string, Partial<Record<Profile, Record<string, Bound>>>>;
 
 export interface NotebookResult {
@@ -218,12 +216,16 @@ function summaryLine(r: NotebookResult): string {
   return r.error ? `${head}\n${r.error.replace(/^/gm, "    ")}` : head;
 }
 
-export function writeReport(results: NotebookResult[], file: string): void {
+/** metrics.json for machines, report.md and report.html beside it for people. */
+export function writeReport(results: NotebookResult[], file: string, profile: Profile, expectations: Expectations): void {
   const report = Object.fromEntries(
     results.map((r) => [r.notebook, { status: r.status, seconds: r.seconds, metrics: r.metrics, ...(r.error ? { error: r.error } : {}) }]),
   );
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+  const rows = results.map((r) => ({ ...r, bounds: isLearnerNotebook(r.notebook) ? {} : (expectations[r.notebook]?.[profile] ?? {}) }));
+  fs.writeFileSync(path.join(path.dirname(file), "report.md"), renderMarkdown(rows, profile));
+  fs.writeFileSync(path.join(path.dirname(file), "report.html"), renderHtml(rows, profile));
 }
 
 /** Runs the notebooks one after another (two cores: parallel kernels only slow each other down). */
@@ -240,7 +242,7 @@ export async function runNotebooks(files: string[], profile: Profile = "full", o
     console.log(summaryLine(result));
     results.push(result);
   }
-  writeReport(results, options.reportFile ?? path.join(OUT_DIR, "metrics.json"));
+  writeReport(results, options.reportFile ?? path.join(OUT_DIR, "metrics.json"), profile, expectations);
   return results;
 }
 

@@ -10,6 +10,8 @@ export { tf };
 export type BackendChoice = "tfjs-node-gpu" | "tfjs-node" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendChoice[] = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"];
 export const BACKEND_ENV = "COURSE_BACKEND";
+/** Set to 1 on GPU CI runners: anything but a GPU device is then an error, not a slow pass. */
+export const REQUIRE_GPU_ENV = "COURSE_REQUIRE_GPU";
 
 export interface BackendInfo {
   /** What was asked for or picked, e.g. "wasm". */
@@ -84,8 +86,12 @@ async function selectBackend(forced: BackendChoice | undefined): Promise<Backend
       info.banner =
         `TensorFlow.js ${info.tfjsVersion} · backend: ${choice} (${info.tfBackend}) · device: ${device}` +
         (notes.length ? ` · note: ${notes.join("; ")}` : "");
+      if (process.env[REQUIRE_GPU_ENV] === "1" && !device.startsWith("GPU")) {
+        throw new Error(`${REQUIRE_GPU_ENV}=1 but the backend is not on a GPU: ${info.banner}`);
+      }
       return info;
     } catch (err) {
+      if ((err as Error).message.startsWith(REQUIRE_GPU_ENV)) throw err;
       if (forced) {
         const message = (err as Error).message;
         if (message.startsWith(BACKEND_ENV)) throw err;

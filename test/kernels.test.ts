@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { initBackend, tf } from "../lib/tf";
 import { registerWasmGradientKernels } from "../lib/kernels/register";
 import { conv2dBackpropFilterConfig } from "../lib/kernels/conv2d_backprop_filter";
+import { maxRelativeError } from "./support/numeric";
 
 type Backend = "cpu" | "wasm";
 type Shape4 = [number, number, number, number];
@@ -26,14 +27,7 @@ function randomData(shape: number[]): Float32Array {
 
 /** max |actual − expected| / max |expected|; records the worst value for the summary line. */
 function relativeError(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  const err = diff / Math.max(scale, 1e-12);
+  const err = maxRelativeError(actual, expected);
   maxErrorSeen = Math.max(maxErrorSeen, err);
   return err;
 }

@@ -1,17 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { barChart, confusionMatrix, historyChart, lineChart } from "../lib/plot/charts";
+import { barChart, barChartSpec, confusionMatrix, confusionMatrixSpec, historyChart, historyChartSpec, lineChart, lineChartSpec } from "../lib/plot/charts";
 import { imageGridSvg } from "../lib/plot/image_grid";
-import { svgToPng } from "../lib/plot/render";
+import { renderSpec, svgToPng } from "../lib/plot/render";
 import { encodePng } from "../lib/plot/png";
 import type { History } from "../lib/train/loop";
+import { tf } from "../lib/tf";
+import { tensorToImage } from "../lib/plot/tensor_images";
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 test("a line chart renders to vega-lite, SVG with its labels, and a PNG", async () => {
-  const r = await lineChart(
-    [{ name: "BasicNN", values: [0.5, 0.3, 0.2] }, { name: "SimpleCNN", values: [0.3, 0.1, 0.05] }],
-    { title: "loss per epoch", y: "loss" },
+  const r = await renderSpec(
+    lineChartSpec([{ name: "BasicNN", values: [0.5, 0.3, 0.2] }, { name: "SimpleCNN", values: [0.3, 0.1, 0.05] }], { title: "loss per epoch", y: "loss" }).spec,
   );
   assert.equal((r.spec as { $schema: string }).$schema, "https://vega.github.io/schema/vega-lite/v5.json");
   for (const text of ["loss per epoch", "BasicNN", "SimpleCNN", "epoch"]) assert.ok(r.svg.includes(text), `SVG lacks "${text}"`);
@@ -22,15 +23,15 @@ test("a line chart renders to vega-lite, SVG with its labels, and a PNG", async 
 
 test("history charts need the metrics they plot", async () => {
   const h: History = { seconds: 2, epochs: [1, 2].map((epoch) => ({ epoch, loss: 1 / epoch, accuracy: 0.5 + epoch / 10, seconds: 1, imagesPerSecond: 100 })) };
-  const r = await historyChart({ run: h }, ["loss"]);
+  const r = await renderSpec(historyChartSpec({ run: h }, ["loss"]).spec);
   assert.ok(r.svg.includes("training loss"));
   await assert.rejects(historyChart({ run: h }, ["testAccuracy"]), /has no testAccuracy \(pass testSet/);
 });
 
 test("bar chart and confusion matrix count what they are given", async () => {
-  const bars = await barChart([{ label: "a", value: 0.9 }, { label: "b", value: 0.95 }], { title: "acc", value: "accuracy" });
+  const bars = await renderSpec(barChartSpec([{ label: "a", value: 0.9 }, { label: "b", value: 0.95 }], { title: "acc", value: "accuracy" }).spec);
   assert.ok(bars.svg.includes("0.950"));
-  const cm = await confusionMatrix([0, 0, 1, 1, 2], [0, 1, 1, 1, 2], ["cat", "dog", "ship"]);
+  const cm = confusionMatrixSpec([0, 0, 1, 1, 2], [0, 1, 1, 1, 2], ["cat", "dog", "ship"]);
   const counts = (cm.spec as { data: { values: { actual: string; predicted: string; count: number }[] } }).data.values;
   const get = (a: string, p: string) => counts.find((c) => c.actual === a && c.predicted === p)!.count;
   assert.deepEqual([get("cat", "cat"), get("cat", "dog"), get("dog", "dog"), get("ship", "ship"), get("dog", "cat")], [1, 1, 2, 1, 0]);
@@ -48,4 +49,18 @@ test("PNG encoder round-trips through a real renderer, and image grids keep capt
   // resvg decodes the embedded PNG: a broken encoder would render an empty cell.
   const rendered = svgToPng(svg, 1);
   assert.ok(rendered.subarray(0, 8).equals(PNG_SIGNATURE));
+});
+
+test("image tensors are stretched to 0..255 and checked for shape", () => {
+  const edge = tf.tensor2d([[-2, 0], [2, 1]]);
+  assert.deepEqual(Array.from(tensorToImage(edge).pixels), [0, 128, 255, 191]);
+  assert.deepEqual(Array.from(tensorToImage(edge, { range: [0, 1] }).pixels), [0, 0, 255, 255]);
+  assert.deepEqual(Array.from(tensorToImage(tf.fill([2, 2], 3)).pixels), [128, 128, 128, 128]);
+  const rgb = tensorToImage(tf.zeros([3, 5, 3]));
+  assert.deepEqual([rgb.width, rgb.height, rgb.channels], [5, 3, 3]);
+  assert.throws(() => tensorToImage(tf.zeros([1, 28, 28, 16])), /got \[1, 28, 28, 16\]; pick one image and one channel/);
+});
+
+test("showing a chart resolves to nothing, so a cell ending in `await barChart(...)` prints no SVG text", async () => {
+  assert.equal(await barChart([{ label: "a", value: 1 }], { title: "one bar", value: "v" }), undefined);
 });

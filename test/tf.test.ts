@@ -42,3 +42,9 @@ test("an unknown COURSE_BACKEND lists the valid ones", () => {
   assert.equal(parseBackendEnv("auto"), undefined);
   assert.equal(parseBackendEnv("wasm"), "wasm");
 });
+
+test("COURSE_REQUIRE_GPU=1 refuses to run on anything but a GPU, quoting the banner", () => {
+  const r = banner({ COURSE_BACKEND: "", COURSE_REQUIRE_GPU: "1" });
+  assert.equal(r.status, 3);
+  assert.match(r.err, /COURSE_REQUIRE_GPU=1 but the backend is not on a GPU: TensorFlow\.js 4\.22\.0 · backend: wasm/);
+});

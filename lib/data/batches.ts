@@ -1,20 +1,6 @@
 import { tf } from "../tf";
 import type { ImageSet } from "./types";
-
-/**
- * mulberry32: a tiny seeded PRNG, so a shuffle (and so a whole training run) can be repeated
- * exactly. Returns floats in [0, 1).
- */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../random";
 
 /**
  * The seed is required when shuffling: a default would silently give every epoch the same order.

@@ -97,26 +97,28 @@ export async function downloadFile(file: DatasetFile, dir: string, options: Down
 class BadDataError extends Error {}
 
 /**
- * Builds `dest` through `<dest>.part-<pid>` in the same folder and renames only once it passes
- * `check`: rename is atomic on one filesystem, so an interrupted or bad write never leaves a file
- * under the final name, and two processes filling the same cache never share a part file.
+ * Builds `dest` through `<dest>.part-<pid>` in the same folder and renames only once `check`
+ * accepts the part file: rename is atomic on one filesystem, so an interrupted or refused write
+ * never leaves a file under the final name, and two processes filling the same cache never share
+ * a part file.
  */
-async function writeVerified(
-  dest: string,
-  check: Checksums,
-  subject: string,
-  produce: (part: string) => Promise<void>,
-): Promise<void> {
+export async function writeAtomic(dest: string, produce: (part: string) => Promise<void>, check?: (part: string) => Promise<void>): Promise<void> {
   await fs.promises.mkdir(path.dirname(dest), { recursive: true });
   const part = `${dest}.part-${process.pid}`;
   try {
     await produce(part);
-    const { problem } = await scan(part, check, false);
-    if (problem) throw new BadDataError(`${subject} ${problem}`);
+    await check?.(part);
     await fs.promises.rename(part, dest);
   } finally {
     await fs.promises.rm(part, { force: true });
   }
+}
+
+function writeVerified(dest: string, check: Checksums, subject: string, produce: (part: string) => Promise<void>): Promise<void> {
+  return writeAtomic(dest, produce, async (part) => {
+    const { problem } = await scan(part, check, false);
+    if (problem) throw new BadDataError(`${subject} ${problem}`);
+  });
 }
 
 async function gunzip(source: string, dest: string, subject: string): Promise<void> {

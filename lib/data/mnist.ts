@@ -1,28 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cacheRoot, downloadFile, installFile, LOCAL_DATA_ENV, readVerified, REFETCH_FIX } from "./cache";
+import { downloadFile, installFile, LOCAL_DATA_ENV, readVerified, REFETCH_FIX } from "./cache";
+import { findLocalCopy, memoizedLoader, type Loaded, type LoadOptions } from "./sources";
 import { DATASETS, type DatasetFile } from "./registry";
 import type { ImageSet, TrainTest } from "./types";
 
 export const MNIST_CLASS_NAMES: readonly string[] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
-export interface LoadMnistOptions {
-  /** Cache root (default: $COURSE_DATA_HOME or <repo>/data/cache); MNIST lives in its mnist/ folder. */
-  cacheDir?: string;
-  /** Folder with a copy of MNIST, in an mnist/ subfolder or directly, raw or .gz (default: $COURSE_LOCAL_DATA). */
-  localDir?: string;
-  /** false: fail with instructions instead of fetching from the mirrors. */
-  download?: boolean;
-  log?: (msg: string) => void;
-}
-
-interface Loaded {
-  data: TrainTest;
-  origin: string;
-}
-
-// A notebook re-running its data cell should not re-read and re-hash 55 MB.
-const loaded = new Map<string, Promise<Loaded>>();
+export type LoadMnistOptions = LoadOptions;
 
 /**
  * MNIST as bytes, each file from the first place that has it: the cache, a local copy (copied
@@ -30,29 +15,7 @@ const loaded = new Map<string, Promise<Loaded>>();
  * file's sha256 is checked before it is parsed, whatever its source; a bad file is refused with
  * its path and the fix. Repeated calls in one process return the same (shared, do not mutate) sets.
  */
-export async function loadMnist(options: LoadMnistOptions = {}): Promise<TrainTest> {
-  const log = options.log ?? console.log;
-  const root = path.resolve(options.cacheDir ?? cacheRoot());
-  const localDir = options.localDir ?? (process.env[LOCAL_DATA_ENV] || undefined);
-  const key = JSON.stringify([root, localDir ?? null]);
-  const previous = loaded.get(key);
-  if (previous) {
-    const { data, origin } = await previous;
-    log(`${origin} (already in memory)`);
-    return data;
-  }
-  const loading = readMnist(path.join(root, "mnist"), localDir, options.download ?? true, log);
-  loaded.set(key, loading);
-  try {
-    const { data, origin } = await loading;
-    log(origin);
-    return data;
-  } catch (err) {
-    // The learner fixes the cause and calls again: that call must look again, not replay the error.
-    if (loaded.get(key) === loading) loaded.delete(key);
-    throw err;
-  }
-}
+export const loadMnist: (options?: LoadMnistOptions) => Promise<TrainTest> = memoizedLoader("mnist", readMnist);
 
 /** Parses one split from its two IDX files; `sources` name them in error messages. */
 export function parseMnistIdx(
@@ -106,9 +69,6 @@ async function readMnist(
   download: boolean,
   log: (msg: string) => void,
 ): Promise<Loaded> {
-  if (localDir !== undefined && !fs.statSync(localDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new Error(`The local data folder ${localDir} does not exist. Fix: correct the path, or unset ${LOCAL_DATA_ENV}.`);
-  }
   const files = new Map<string, { data: Buffer; path: string; origin: string }>();
   for (const file of DATASETS.mnist.files) {
     files.set(file.name, await obtain(file, dir, localDir, download, log));
@@ -141,7 +101,7 @@ async function obtain(
   const fromCache = async (origin: string) => ({ data: await readVerified(cached, file.check), path: cached, origin });
   if (fs.existsSync(cached)) return fromCache(`the cache ${dir}`);
 
-  const local = localDir === undefined ? undefined : findLocalCopy(localDir, file.name);
+  const local = localDir === undefined ? undefined : findLocalCopy(localDir, "mnist", file.name);
   if (local) {
     // Installed into the cache: the copy may be gzipped or on a slow or removable drive.
     await installFile(local, cached, file.check, `replace it with a good copy, or unset ${LOCAL_DATA_ENV}`);
@@ -164,12 +124,6 @@ async function obtain(
   }
   await downloadFile(file, dir, { log });
   return fromCache(`the mirrors (now in the cache ${dir})`);
-}
-
-function findLocalCopy(localDir: string, name: string): string | undefined {
-  return [path.join(localDir, "mnist"), localDir]
-    .flatMap((d) => [path.join(d, name), path.join(d, `${name}.gz`)])
-    .find((p) => fs.existsSync(p));
 }
 
 function npmCopy(name: string): string | undefined {

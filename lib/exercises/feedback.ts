@@ -9,5 +9,5 @@ export class ExerciseError extends Error {
 }
 
 export function passed(exercise: string, detail: string): void {
-  markdown(`✅ **${exercise}** passed: ${detail}`);
+  markdown(`✔ **${exercise}** passed: ${detail}`);
 }

@@ -1,7 +1,19 @@
-// The charts the course needs, as small functions that build a vega-lite spec and show it.
-// Each returns the rendered chart so tests (and curious learners) can inspect the SVG/PNG/spec.
+// The charts the course needs. Each comes as a pure spec builder (`lineChartSpec`, … : testable,
+// and a starting point for learners who want to tweak a chart) and a function that shows it
+// (`lineChart`, …). The showing functions resolve to nothing on purpose: tslab prints a cell's last
+// value, and a chart object would print its whole SVG under the chart.
 import type { History } from "../train/loop";
-import { showChart, type Rendered, type TopLevelSpec } from "./render";
+import { showChart, type TopLevelSpec } from "./render";
+
+/** A spec and the one-line text shown where images are not (terminals, text-only viewers). */
+export interface ChartSpec {
+  spec: TopLevelSpec;
+  description: string;
+}
+
+async function show(chart: ChartSpec): Promise<void> {
+  await showChart(chart.spec, chart.description);
+}
 
 const WIDTH = 420;
 const HEIGHT = 260;
@@ -14,10 +26,10 @@ export interface Series {
 }
 
 /** Several runs on one chart: one line per series, coloured and labelled. */
-export async function lineChart(
+export function lineChartSpec(
   series: readonly Series[],
   options: { title: string; x?: string; y?: string; yZero?: boolean; logX?: boolean },
-): Promise<Rendered> {
+): ChartSpec {
   const rows = series.flatMap((s) => s.values.map((v, i) => ({ run: s.name, x: s.x?.[i] ?? i + 1, y: v })));
   for (const r of rows) if (!Number.isFinite(r.y)) throw new Error(`lineChart "${options.title}": run "${r.run}" has a non-finite value at x=${r.x}.`);
   const spec: TopLevelSpec = {
@@ -34,7 +46,7 @@ export async function lineChart(
       tooltip: [{ field: "run" }, { field: "x" }, { field: "y", format: ".4f" }],
     },
   };
-  return showChart(spec, `${options.title}: ${series.map((s) => `${s.name} → ${s.values[s.values.length - 1]?.toFixed(4)}`).join(", ")}`);
+  return { spec, description: `${options.title}: ${series.map((s) => `${s.name} → ${s.values[s.values.length - 1]?.toFixed(4)}`).join(", ")}` };
 }
 
 /** Epoch-like axes: a tick at each integer value, never at 1.5. */
@@ -55,11 +67,11 @@ const METRIC_TITLES: Record<HistoryMetric, string> = {
  * Training curves of one or more runs. With one run and both "loss" and "testLoss" (or the two
  * accuracies), train and test share the chart: the picture of over- and under-fitting.
  */
-export async function historyChart(
+export function historyChartSpec(
   runs: Record<string, History>,
   metrics: readonly HistoryMetric[],
   options: { title?: string } = {},
-): Promise<Rendered> {
+): ChartSpec {
   const series: Series[] = [];
   for (const [name, history] of Object.entries(runs)) {
     for (const metric of metrics) {
@@ -72,7 +84,7 @@ export async function historyChart(
     }
   }
   const y = metrics.length === 1 ? METRIC_TITLES[metrics[0]] : metrics.every((m) => m.toLowerCase().includes("loss")) ? "loss" : "accuracy";
-  return lineChart(series, { title: options.title ?? `${y} per epoch`, x: "epoch", y });
+  return lineChartSpec(series, { title: options.title ?? `${y} per epoch`, x: "epoch", y });
 }
 
 export interface Bar {
@@ -83,7 +95,7 @@ export interface Bar {
 }
 
 /** Horizontal bars: comparing runs, models or classes on one number. */
-export async function barChart(bars: readonly Bar[], options: { title: string; value: string; format?: string; domain?: [number, number] }): Promise<Rendered> {
+export function barChartSpec(bars: readonly Bar[], options: { title: string; value: string; format?: string; domain?: [number, number] }): ChartSpec {
   const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: options.title,
@@ -95,20 +107,21 @@ export async function barChart(bars: readonly Bar[], options: { title: string; v
       x: { field: "value", type: "quantitative", title: options.value, scale: options.domain ? { domain: options.domain } : {} },
     },
     layer: [
-      { mark: "bar", encoding: { color: { field: "group", type: "nominal", legend: bars.some((b) => b.group) ? {} : null } } },
-      { mark: { type: "text", align: "left", dx: 3 }, encoding: { text: { field: "value", type: "quantitative", format: options.format ?? ".3f" } } },
+      // clip: a domain that starts above 0 (zooming in on 0.95–1.0) must not draw bars past the axis.
+      { mark: { type: "bar", clip: true }, encoding: { color: { field: "group", type: "nominal", legend: bars.some((b) => b.group) ? {} : null } } },
+      { mark: { type: "text", align: "left", dx: 3, clip: true }, encoding: { text: { field: "value", type: "quantitative", format: options.format ?? ".3f" } } },
     ],
   };
-  return showChart(spec, `${options.title}: ${bars.map((b) => `${b.label} ${b.value.toFixed(3)}`).join(", ")}`);
+  return { spec, description: `${options.title}: ${bars.map((b) => `${b.label} ${b.value.toFixed(3)}`).join(", ")}` };
 }
 
 /** Counts of (true class, predicted class) as a heat map with the numbers written in. */
-export async function confusionMatrix(
+export function confusionMatrixSpec(
   labels: ArrayLike<number>,
   predictions: ArrayLike<number>,
   classNames: readonly string[],
   options: { title?: string } = {},
-): Promise<Rendered> {
+): ChartSpec {
   if (labels.length !== predictions.length) {
     throw new Error(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions; pass one prediction per label.`);
   }
@@ -142,7 +155,7 @@ export async function confusionMatrix(
     ],
   };
   const correct = classNames.reduce((s, _, i) => s + counts[i * k + i], 0);
-  return showChart(spec, `confusion matrix: ${correct} of ${labels.length} on the diagonal`);
+  return { spec, description: `confusion matrix: ${correct} of ${labels.length} on the diagonal` };
 }
 
 export interface Point {
@@ -152,7 +165,7 @@ export interface Point {
 }
 
 /** 2-D points coloured by class (PCA projections of embeddings). */
-export async function scatterChart(points: readonly Point[], options: { title: string; x?: string; y?: string }): Promise<Rendered> {
+export function scatterChartSpec(points: readonly Point[], options: { title: string; x?: string; y?: string }): ChartSpec {
   const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: options.title,
@@ -167,5 +180,16 @@ export async function scatterChart(points: readonly Point[], options: { title: s
       tooltip: [{ field: "label" }],
     },
   };
-  return showChart(spec, `${options.title}: ${points.length} points`);
+  return { spec, description: `${options.title}: ${points.length} points` };
 }
+
+/** Several runs on one chart (see lineChartSpec). */
+export const lineChart = async (...args: Parameters<typeof lineChartSpec>): Promise<void> => show(lineChartSpec(...args));
+/** Training curves of one or more runs (see historyChartSpec). */
+export const historyChart = async (...args: Parameters<typeof historyChartSpec>): Promise<void> => show(historyChartSpec(...args));
+/** Horizontal bars (see barChartSpec). */
+export const barChart = async (...args: Parameters<typeof barChartSpec>): Promise<void> => show(barChartSpec(...args));
+/** Confusion matrix heat map (see confusionMatrixSpec). */
+export const confusionMatrix = async (...args: Parameters<typeof confusionMatrixSpec>): Promise<void> => show(confusionMatrixSpec(...args));
+/** 2-D scatter coloured by class (see scatterChartSpec). */
+export const scatterChart = async (...args: Parameters<typeof scatterChartSpec>): Promise<void> => show(scatterChartSpec(...args));

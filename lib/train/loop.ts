@@ -3,6 +3,7 @@
 import { tf } from "../tf";
 import type { ImageSet } from "../data/types";
 import { batchIndices, makeBatch } from "../data/batches";
+import type { BatchAugment } from "../data/augment";
 import { countCorrect, crossEntropy } from "./loss";
 import { EpochProgress, formatSeconds } from "./progress";
 
@@ -20,6 +21,13 @@ export interface TrainOptions {
   /** Per-epoch progress lines; on by default. */
   progress?: boolean;
   onEpochEnd?: (record: EpochRecord) => void;
+  /**
+   * L2 weight decay as in PyTorch's Adam(weight_decay=…): every weight's gradient gets
+   * weightDecay·w added (a penalty of weightDecay/2·Σw² on the loss). The reported loss excludes it.
+   */
+  weightDecay?: number;
+  /** Changes each training batch's images before they are normalised (data augmentation). */
+  augment?: BatchAugment;
 }
 
 export interface EpochRecord {
@@ -52,25 +60,34 @@ export function trainStep(
   optimizer: tf.Optimizer,
   x: tf.Tensor,
   y: tf.Tensor1D,
+  options: { weightDecay?: number } = {},
 ): { loss: tf.Scalar; correct: tf.Scalar } {
+  const { weightDecay = 0 } = options;
   // Only this model's weights: the default var list is every trainable variable in the process,
   // which would include other models a notebook has built.
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   let correct: tf.Scalar | undefined;
-  const loss = optimizer.minimize(
+  let dataLoss: tf.Scalar | undefined;
+  const total = optimizer.minimize(
     () => {
       const logits = model.apply(x, { training: true }) as tf.Tensor2D;
       correct = tf.keep(countCorrect(logits, y));
-      return crossEntropy(logits, y);
+      if (weightDecay === 0) return crossEntropy(logits, y);
+      dataLoss = tf.keep(crossEntropy(logits, y));
+      const squares = tf.addN(vars.map((v) => tf.sum(tf.square(v))));
+      return tf.add(dataLoss, tf.mul(weightDecay / 2, squares));
     },
     true,
     vars,
   ) as tf.Scalar;
-  return { loss, correct: correct! };
+  if (dataLoss === undefined) return { loss: total, correct: correct! };
+  total.dispose();
+  return { loss: dataLoss, correct: correct! };
 }
 
 export async function train(model: tf.LayersModel, data: ImageSet, options: TrainOptions): Promise<History> {
-  const { epochs, batchSize = 64, learningRate = 0.001, seed = 0, progress = true } = options;
+  const { epochs, batchSize = 64, learningRate = 0.001, seed = 0, progress = true, weightDecay = 0, augment } = options;
+  if (!(weightDecay >= 0)) throw new Error(`weightDecay must be a number ≥ 0 (PyTorch-style, e.g. 5e-4), got ${weightDecay}.`);
   checkCompatible(model, data);
   const optimizer = options.optimizer ?? tf.train.adam(learningRate);
   const history: History = { epochs: [], seconds: 0 };
@@ -84,8 +101,10 @@ export async function train(model: tf.LayersModel, data: ImageSet, options: Trai
     let seen = 0;
     for (const indices of batchIndices(data.count, batchSize, { shuffle: true, seed: seed * 100_003 + epoch })) {
       tf.tidy(() => {
-        const { x, y } = makeBatch(data, indices);
-        const step = trainStep(model, optimizer, x, y);
+        const { x, y } = augment
+          ? makeBatch(augment(data, indices), Int32Array.from(indices, (_, k) => k))
+          : makeBatch(data, indices);
+        const step = trainStep(model, optimizer, x, y, { weightDecay });
         const nextLoss = tf.keep(tf.add(lossSum, step.loss) as tf.Scalar);
         const nextCorrect = tf.keep(tf.add(correctSum, step.correct) as tf.Scalar);
         step.correct.dispose();
