@@ -95,8 +95,8 @@ function topEigen(c: tf.Tensor2D, k: number, tolerance: number, maxIterations: n
   // A fixed seed: the start only has to be "generic", and a fixed one makes the fit repeatable.
   const start = tf.tidy(() => tf.randomNormal([d, m], 0, 1, "float32", 7)).dataSync() as Float32Array;
   let basis = orthonormalColumns(Float64Array.from(start), d, m);
-  let values = new Float64Array(m);
-  let ritz = new Float64Array(d * m);
+  let values: Float64Array = new Float64Array(m);
+  let ritz: Float64Array = new Float64Array(d * m);
   let iterations = 0;
   while (iterations < maxIterations) {
     iterations++;
