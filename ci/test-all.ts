@@ -97,8 +97,21 @@ async function browser(): Promise<void> {
   }
 }
 
+// Offline copies of the datasets and models beside the repository (../shared on the project's
+// machines and CI) are used when the variables are not set, so `npm test` needs no network there.
+function useSharedCopies(): void {
+  for (const [env, folder] of [["COURSE_LOCAL_DATA", "data"], ["COURSE_LOCAL_MODELS", "models"]] as const) {
+    const dir = path.resolve(REPO_ROOT, "..", "shared", folder);
+    if (!process.env[env] && fs.existsSync(dir)) {
+      process.env[env] = dir;
+      console.log(`${env}=${dir} (offline copies beside the repository)`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  useSharedCopies();
   typecheck();
   unitTests();
   notebookSync();

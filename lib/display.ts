@@ -18,16 +18,30 @@ export function display(bundle: MimeBundle): void {
 
 /** An output that can be rewritten in place (progress lines, live tables). */
 export interface LiveOutput {
-  update(bundle: MimeBundle): void;
+  /**
+   * Shows `bundle` in place of the previous one. Updates closer than MIN_UPDATE_MS apart are
+   * dropped unless `final` (the state that must stay). Await it: after a send it yields to the
+   * event loop so the message leaves before the next one.
+   */
+  update(bundle: MimeBundle, options?: { final?: boolean }): Promise<void>;
 }
+
+// tslab sends on its zeromq socket without waiting for the previous send: two sends in flight
+// crash the kernel ("Socket is busy writing"). Seen with a progress line per batch of a
+// 10,000-image loop. Fewer updates, each given time to leave, keep the kernel alive.
+const MIN_UPDATE_MS = 250;
 
 export function liveOutput(): LiveOutput {
   const id = randomBytes(8).toString("hex");
   let shown = false;
+  let last = -Infinity;
   return {
-    update(bundle) {
+    async update(bundle, options = {}) {
+      if (!options.final && performance.now() - last < MIN_UPDATE_MS) return;
       send(bundle, id, shown);
       shown = true;
+      last = performance.now();
+      if (inNotebook()) await new Promise((resolve) => setTimeout(resolve, 0));
     },
   };
 }

@@ -57,10 +57,10 @@ export async function embedInBatches(
     }
     data.set(values, done * dim);
     done += indices.length;
-    output?.update({ "text/plain": `${what}: ${done}/${set.count} images · ${rate(done, started).toFixed(1)} img/s` });
+    await output?.update({ "text/plain": `${what}: ${done}/${set.count} images · ${rate(done, started).toFixed(1)} img/s` });
   }
   const seconds = (performance.now() - started) / 1000;
-  output?.update({ "text/plain": `${what}: ${set.count} images in ${seconds.toFixed(1)} s · ${rate(set.count, started).toFixed(1)} img/s` });
+  await output?.update({ "text/plain": `${what}: ${set.count} images in ${seconds.toFixed(1)} s · ${rate(set.count, started).toFixed(1)} img/s` }, { final: true });
   return { data: data!, count: set.count, dim, seconds, imagesPerSecond: set.count / seconds };
 }
 

@@ -116,8 +116,7 @@ export async function train(model: tf.LayersModel, data: ImageSet, options: Trai
       steps++;
       seen += indices.length;
       if (progress && bar.due()) {
-        bar.draw(seen, lossSum.dataSync()[0] / steps, correctSum.dataSync()[0] / seen);
-        await yieldToEventLoop(); // lets the kernel send the update while we keep training
+        await bar.draw(seen, lossSum.dataSync()[0] / steps, correctSum.dataSync()[0] / seen);
       }
     }
     const record: EpochRecord = {
@@ -137,7 +136,7 @@ export async function train(model: tf.LayersModel, data: ImageSet, options: Trai
     }
     record.seconds = bar.elapsed();
     history.epochs.push(record);
-    if (progress) bar.finish(summarize(record));
+    if (progress) await bar.finish(summarize(record));
     options.onEpochEnd?.(record);
     await yieldToEventLoop();
   }

@@ -23,7 +23,8 @@ export class EpochProgress {
     return this.output !== undefined && performance.now() - this.lastDraw > 333;
   }
 
-  draw(imagesDone: number, loss: number, accuracy: number): void {
+  /** Redraws the live line; await it so the update leaves before training goes on. */
+  async draw(imagesDone: number, loss: number, accuracy: number): Promise<void> {
     if (!this.output) return;
     this.lastDraw = performance.now();
     const seconds = this.elapsed();
@@ -32,14 +33,14 @@ export class EpochProgress {
     const width = 20;
     const filled = Math.round((width * imagesDone) / this.totalImages);
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
-    this.show(
+    await this.show(
       `${this.label()} ${bar} ${imagesDone}/${this.totalImages}  loss ${loss.toFixed(4)}  acc ${accuracy.toFixed(4)}` +
         `  ${Math.round(rate)} img/s  ${formatSeconds(left)} left`,
     );
   }
 
-  finish(summary: string): void {
-    this.show(`${this.label()} ${summary}`);
+  finish(summary: string): Promise<void> {
+    return this.show(`${this.label()} ${summary}`, true);
   }
 
   elapsed(): number {
@@ -50,8 +51,8 @@ export class EpochProgress {
     return `epoch ${String(this.epoch).padStart(String(this.epochs).length)}/${this.epochs}`;
   }
 
-  private show(line: string): void {
-    if (this.output) this.output.update({ "text/plain": line });
+  private async show(line: string, final = false): Promise<void> {
+    if (this.output) await this.output.update({ "text/plain": line }, { final });
     else console.log(line);
   }
 }
