@@ -13,6 +13,18 @@ export const DATA_HOME_ENV = "COURSE_DATA_HOME";
 export const LOCAL_DATA_ENV = "COURSE_LOCAL_DATA";
 
 /** The fix for any bad file in the cache: it only ever holds copies that can be fetched again. */
+/** Hex sha256 of bytes in memory: how every file the course writes or reads back is fingerprinted. */
+export function sha256Hex(data: Uint8Array): string {
+  return crypto.createHash("sha256").update(data).digest("hex");
+}
+
+/** Hex sha256 of a file, streamed (index and model files can be large). */
+export async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash("sha256");
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
 export const REFETCH_FIX = "delete it and run again to re-download";
 
 // realpath because notebooks/lib is a symlink to lib: tslab loads this file through it, and the

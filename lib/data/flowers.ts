@@ -1,11 +1,10 @@
 // TensorFlow's flower photos: real photographs in 5 classes, each under CC BY 2.0, so whoever
 // shows them must credit the photographer (the dataset's LICENSE.txt / ATTRIBUTION.txt does).
 import { execFile } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { cacheRoot, downloadFile, LOCAL_DATA_ENV } from "./cache";
+import { cacheRoot, downloadFile, LOCAL_DATA_ENV, sha256Hex } from "./cache";
 import { DATASETS } from "./registry";
 
 export const FLOWER_CLASSES: readonly string[] = ["daisy", "dandelion", "roses", "sunflowers", "tulips"];
@@ -84,7 +83,7 @@ async function readSmallSet(dir: string): Promise<FlowerPhotos> {
       const data = await fs.promises.readFile(full).catch(() => {
         throw new Error(`${full} (listed in labels.csv) is missing. Fix: ${fix}.`);
       });
-      if (crypto.createHash("sha256").update(data).digest("hex") !== sha256) throw new Error(`${full} is corrupt (sha256 differs from labels.csv). Fix: ${fix}.`);
+      if (sha256Hex(data) !== sha256) throw new Error(`${full} is corrupt (sha256 differs from labels.csv). Fix: ${fix}.`);
       return photo(full, className, credits, path.relative(path.join(dir, "images"), full));
     }),
   );

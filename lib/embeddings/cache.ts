@@ -3,10 +3,9 @@
 // (what was embedded, how, the shape and the sha256). Anything that does not match exactly what
 // is asked for, or fails its checksum, is refused and recomputed: stale vectors give silently
 // wrong neighbours, which is worse than a slow run.
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cacheRoot, writeAtomic } from "../data/cache";
+import { cacheRoot, sha256Hex, writeAtomic } from "../data/cache";
 import type { Embeddings } from "./extract";
 
 export interface EmbeddingKey {
@@ -34,7 +33,7 @@ export function embeddingCacheDir(): string {
 /** File stem for a key: readable, plus a hash of the whole key so distinct keys never share a file. */
 export function embeddingFileStem(key: EmbeddingKey): string {
   const readable = `${key.model}__${key.dataset}__${key.count}`.replace(/[^\w.-]+/g, "-");
-  return `${readable}__${sha256(Buffer.from(JSON.stringify(canonical(key)))).slice(0, 12)}`;
+  return `${readable}__${sha256Hex(Buffer.from(JSON.stringify(canonical(key)))).slice(0, 12)}`;
 }
 
 export interface CachedEmbeddings extends Embeddings {
@@ -88,7 +87,7 @@ export function readEmbeddings(stem: string, key: EmbeddingKey): Embeddings {
   if (count !== key.count) throw new Error(`it holds ${count} rows, expected ${key.count}`);
   const bytes = fs.readFileSync(`${stem}.f32`);
   if (bytes.length !== count * dim * 4) throw new Error(`it has ${bytes.length} bytes, the shape ${count} × ${dim} needs ${count * dim * 4}`);
-  if (sha256(bytes) !== sidecar.sha256) throw new Error("it is corrupt (its sha256 differs from the sidecar's)");
+  if (sha256Hex(bytes) !== sidecar.sha256) throw new Error("it is corrupt (its sha256 differs from the sidecar's)");
   // A copy into a fresh, aligned buffer: a Float32Array view needs a 4-byte-aligned offset.
   return { data: new Float32Array(Uint8Array.from(bytes).buffer), count, dim };
 }
@@ -97,7 +96,7 @@ export function readEmbeddings(stem: string, key: EmbeddingKey): Embeddings {
 export async function writeEmbeddings(stem: string, key: EmbeddingKey, embeddings: Embeddings): Promise<void> {
   fs.mkdirSync(path.dirname(stem), { recursive: true });
   const bytes = Buffer.from(embeddings.data.buffer, embeddings.data.byteOffset, embeddings.data.byteLength);
-  const sidecar: Sidecar = { format: 1, key, shape: [embeddings.count, embeddings.dim], dtype: "float32-le", sha256: sha256(bytes) };
+  const sidecar: Sidecar = { format: 1, key, shape: [embeddings.count, embeddings.dim], dtype: "float32-le", sha256: sha256Hex(bytes) };
   await writeAtomic(`${stem}.f32`, (part) => fs.promises.writeFile(part, bytes));
   await writeAtomic(`${stem}.json`, (part) => fs.promises.writeFile(part, JSON.stringify(sidecar, null, 2)));
 }
@@ -107,6 +106,3 @@ function canonical(key: EmbeddingKey): EmbeddingKey {
   return { model: key.model, dataset: key.dataset, preprocessing: key.preprocessing, count: key.count };
 }
 
-function sha256(data: Buffer): string {
-  return crypto.createHash("sha256").update(data).digest("hex");
-}

@@ -3,10 +3,9 @@
 // model.json + weights.bin (the TF.js layers format, loadable with tf.loadLayersModel anywhere)
 // and checkpoint.json: what was trained and how (free-form `info`), and the sha256 of both files,
 // checked on every load — a truncated or half-written checkpoint must fail loudly, not load garbage.
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cacheRoot } from "../data/cache";
+import { cacheRoot, sha256Hex } from "../data/cache";
 import { tf } from "../tf";
 import { fileSystemHandler } from "./fs_handler";
 
@@ -58,8 +57,8 @@ export async function saveCheckpoint(model: tf.LayersModel, name: string, info: 
     format: 1,
     name,
     savedAt: new Date().toISOString(),
-    fingerprint: sha256(weights),
-    sha256: Object.fromEntries(Object.entries(files).map(([file, data]) => [file, sha256(data)])),
+    fingerprint: sha256Hex(weights),
+    sha256: Object.fromEntries(Object.entries(files).map(([file, data]) => [file, sha256Hex(data)])),
     info,
   };
   const part = `${dir}.part-${process.pid}`;
@@ -103,7 +102,7 @@ export async function loadCheckpoint(name: string, options: { root?: string } = 
 
 /** sha256 of the model's serialised weights: equal fingerprints mean identical weights. */
 export async function weightsFingerprint(model: tf.LayersModel): Promise<string> {
-  return sha256((await serialize(model)).weights);
+  return sha256Hex((await serialize(model)).weights);
 }
 
 /**
@@ -146,6 +145,3 @@ async function serialize(model: tf.LayersModel): Promise<{ modelJson: tf.io.Mode
   return captured;
 }
 
-function sha256(data: Buffer): string {
-  return crypto.createHash("sha256").update(data).digest("hex");
-}

@@ -1,9 +1,9 @@
 // Loads a TF.js model (model.json + weight shards) from a folder on disk. tfjs-node registers a
 // file:// handler, but the wasm and pure-JS backends this course also runs on have none, and
 // serving the folder over loopback HTTP just to read local files is a detour.
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { sha256Hex } from "../data/cache";
 import { tf } from "../tf";
 
 export interface FileSystemHandlerOptions {
@@ -38,7 +38,7 @@ export function fileSystemHandler(location: string, options: FileSystemHandlerOp
     }
     const expected = options.sha256?.[name];
     if (expected !== undefined) {
-      const actual = crypto.createHash("sha256").update(data).digest("hex");
+      const actual = sha256Hex(data);
       if (actual !== expected.toLowerCase()) throw fail(`${file} is corrupt (sha256 ${actual}, expected ${expected})`);
     }
     return data;

@@ -3,11 +3,10 @@
 // TF Hub URLs, which now redirect to Kaggle and sometimes fail, so the files are fetched here:
 // from the URLs in lib/data/registry.ts, once, into the cache, verified, then always loaded from
 // disk through fileSystemHandler. A folder of local models (COURSE_LOCAL_MODELS) skips the network.
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as mobilenet from "@tensorflow-models/mobilenet";
-import { cacheRoot } from "../data/cache";
+import { cacheRoot, sha256Hex } from "../data/cache";
 import { DATASETS, type Dataset } from "../data/registry";
 import { tf } from "../tf";
 import { fileSystemHandler, groupBytes } from "./fs_handler";
@@ -214,7 +213,7 @@ async function fetchModelFiles(entry: Dataset, modelUrl: string, dir: string, ti
     }
     const check = entry.files.find((f) => f.name === name)?.check;
     if (check?.bytes !== undefined && data.length !== check.bytes) throw new Error(`${name} has ${data.length} bytes, the registry says ${check.bytes}`);
-    if (check?.sha256 !== undefined && sha256Of(data) !== check.sha256) throw new Error(`${name} is corrupt (sha256 ${sha256Of(data)}, the registry says ${check.sha256})`);
+    if (check?.sha256 !== undefined && sha256Hex(data) !== check.sha256) throw new Error(`${name} is corrupt (sha256 ${sha256Hex(data)}, the registry says ${check.sha256})`);
     await fs.promises.writeFile(path.join(dir, name), data);
     return data;
   };
@@ -233,7 +232,7 @@ async function fetchModelFiles(entry: Dataset, modelUrl: string, dir: string, ti
     if (expected !== undefined && received !== expected) throw new Error(`the shards ${group.paths.join(", ")} hold ${received} bytes, model.json describes ${expected}`);
   }
   const sha256: Record<string, string> = {};
-  for (const name of await fs.promises.readdir(dir)) sha256[name] = sha256Of(await fs.promises.readFile(path.join(dir, name)));
+  for (const name of await fs.promises.readdir(dir)) sha256[name] = sha256Hex(await fs.promises.readFile(path.join(dir, name)));
   return sha256;
 }
 
@@ -280,9 +279,6 @@ async function loadFolder(info: MobileNetInfo, folder: ModelFolder): Promise<mob
   });
 }
 
-function sha256Of(data: Buffer): string {
-  return crypto.createHash("sha256").update(data).digest("hex");
-}
 
 function describeFailure(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };

@@ -1,11 +1,10 @@
 // A search gallery on disk: the vector index (with its provenance sidecar, see vector_index.ts)
 // plus what a front end needs to show results: each item's label, where it came from, and a
 // thumbnail. Written by the week 6 notebook, read by the demo server (demo/server.ts).
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import sharp from "sharp";
-import { cacheRoot, writeAtomic } from "../data/cache";
+import { cacheRoot, sha256Hex, writeAtomic } from "../data/cache";
 import type { ImageSet } from "../data/types";
 import { loadIndex, type Provenance, type VectorIndex } from "./vector_index";
 
@@ -62,7 +61,7 @@ export async function saveGallery(dir: string, index: VectorIndex, images: Image
     classNames: [...images.classNames],
     labels: Array.from(images.labels),
     sources: [...sources],
-    imagesSha256: sha256(bytes),
+    imagesSha256: sha256Hex(bytes),
     note,
   };
   await writeAtomic(path.join(dir, IMAGES_FILE), (part) => fs.promises.writeFile(part, bytes));
@@ -87,7 +86,7 @@ export async function loadGallery(dir: string, expected: Provenance & { dim: num
   const bytes = await fs.promises.readFile(path.join(dir, IMAGES_FILE)).catch(() => {
     throw new Error(`${path.join(dir, IMAGES_FILE)} is missing: ${fix}.`);
   });
-  if (bytes.length !== meta.count * meta.height * meta.width * 3 || sha256(bytes) !== meta.imagesSha256) {
+  if (bytes.length !== meta.count * meta.height * meta.width * 3 || sha256Hex(bytes) !== meta.imagesSha256) {
     throw new Error(`${path.join(dir, IMAGES_FILE)} is corrupt (size or sha256 differs from ${GALLERY_FILE}): ${fix}.`);
   }
   const images: ImageSet = {
@@ -123,7 +122,4 @@ export async function decodeQueryImage(bytes: Uint8Array, size: { width: number;
   return { images: new Uint8Array(data.buffer, data.byteOffset, data.length), labels: new Uint8Array(1), count: 1, height: size.height, width: size.width, channels: 3, classNames: ["upload"] };
 }
 
-function sha256(data: Uint8Array): string {
-  return crypto.createHash("sha256").update(data).digest("hex");
-}
 

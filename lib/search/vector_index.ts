@@ -6,11 +6,10 @@
 // the preprocessing they were built with, and the sha256 of the index file. An index built with
 // another model has the wrong geometry even when the dimension matches, and hnswlib happily
 // loads a mismatched or damaged file and returns garbage, so loadIndex refuses both loudly.
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { HierarchicalNSW } from "hnswlib-node";
-import { writeAtomic } from "../data/cache";
+import { sha256File, sha256Hex, writeAtomic } from "../data/cache";
 import { tf } from "../tf";
 import { checkNorms } from "./similarity";
 import { topKRow } from "./topk";
@@ -407,11 +406,6 @@ export class HnswIndex extends BaseIndex implements VectorIndex {
   }
 }
 
-async function sha256File(file: string): Promise<string> {
-  const hash = crypto.createHash("sha256");
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
 
 
 /** Reads and sanity-checks index.json in `dir` (no comparison with expectations yet). */
@@ -455,7 +449,7 @@ export async function loadIndex(dir: string, expected: Provenance & { dim: numbe
   const file = path.join(dir, INDEX_FILE);
   if (!fs.existsSync(file)) throw new Error(`${file} is missing though ${METADATA_FILE} is there: ${REBUILD}.`);
   const bytes = meta.kind === "exact" ? await fs.promises.readFile(file) : undefined;
-  const actual = bytes ? crypto.createHash("sha256").update(bytes).digest("hex") : await sha256File(file);
+  const actual = bytes ? sha256Hex(bytes) : await sha256File(file);
   if (actual !== meta.sha256) {
     throw new Error(`${file} is corrupt or was changed after it was saved (sha256 ${actual.slice(0, 12)}… but ${METADATA_FILE} records ${meta.sha256.slice(0, 12)}…): ${REBUILD}.`);
   }
