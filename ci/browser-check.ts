@@ -12,9 +12,17 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { PROFILE_ENV } from "../lib/profile";
 import { findJupyter, INSTALL_HINT } from "./jupyter";
 import { jupyterEnv, OUT_DIR, REPO_ROOT } from "./paths";
+import { renderBrowserHtml, renderBrowserMarkdown, withBrowserSection } from "./report";
 
-/** Week 1 (the entry point) and the most chart-heavy notebook; all of them cost too much CI time. */
-export const BROWSER_NOTEBOOKS = ["solutions/week1-basics.ipynb", "solutions/week2-cnn.ipynb"];
+/** Every solution notebook, in course order (weeks 5 and 6 reuse the caches weeks 3 and 4 fill). */
+export const BROWSER_NOTEBOOKS = [
+  "solutions/week1-basics.ipynb",
+  "solutions/week2-cnn.ipynb",
+  "solutions/week3-cifar10.ipynb",
+  "solutions/week4-pretrained.ipynb",
+  "solutions/week5-embeddings.ipynb",
+  "solutions/week6-visual-search.ipynb",
+];
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Copies live here so that the notebook's autosave never writes outputs into solutions/.
 const WORK_DIR = path.join(OUT_DIR, "browser");
@@ -129,6 +137,12 @@ async function runInPage(page: Page, url: string, timeoutMs: number): Promise<vo
   }
 }
 
+/** Ends every kernel the server runs, so one notebook's memory is not held through the next. */
+async function shutdownKernels(base: string, token: string): Promise<void> {
+  const sessions = (await (await fetch(`${base}/api/sessions?token=${token}`)).json()) as { id: string }[];
+  for (const s of sessions) await fetch(`${base}/api/sessions/${s.id}?token=${token}`, { method: "DELETE" });
+}
+
 async function checkNotebook(context: BrowserContext, base: string, token: string, notebook: string): Promise<BrowserResult> {
   const started = Date.now();
   const name = notebook.replace(/[\\/]/g, "__").replace(/\.ipynb$/, "");
@@ -156,6 +170,17 @@ async function checkNotebook(context: BrowserContext, base: string, token: strin
     return { notebook, status: "failed", seconds: (Date.now() - started) / 1000, images: 0, screenshot, error: (err as Error).message };
   } finally {
     await page.close();
+    await shutdownKernels(base, token);
+  }
+}
+
+/** Adds (or replaces) the browser section of ci/out/report.md and report.html. */
+function addToReports(results: readonly BrowserResult[]): void {
+  const rows = results.map((r) => ({ ...r, screenshot: path.relative(OUT_DIR, r.screenshot) }));
+  for (const [file, section] of [["report.md", renderBrowserMarkdown(rows)], ["report.html", renderBrowserHtml(rows)]] as const) {
+    const target = path.join(OUT_DIR, file);
+    const existing = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : undefined;
+    fs.writeFileSync(target, existing === undefined ? section : withBrowserSection(existing, section));
   }
 }
 
@@ -165,7 +190,9 @@ export async function browserCheck(notebooks: readonly string[] = BROWSER_NOTEBO
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   fs.mkdirSync(WORK_DIR, { recursive: true });
   const { child, base, token } = await startJupyter();
-  const userDataDir = fs.mkdtempSync(path.join(OUT_DIR, "chromium-profile-"));
+  // A fixed folder, emptied first, so a run killed midway leaves nothing that piles up.
+  const userDataDir = path.join(OUT_DIR, "chromium-profile");
+  fs.rmSync(userDataDir, { recursive: true, force: true });
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     viewport: { width: 1280, height: 900 },
@@ -183,6 +210,7 @@ export async function browserCheck(notebooks: readonly string[] = BROWSER_NOTEBO
         (r.error ? `\n${r.error.replace(/^/gm, "    ")}` : ""));
       results.push(r);
     }
+    addToReports(results);
     return results;
   } finally {
     await context.close();

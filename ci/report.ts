@@ -98,3 +98,59 @@ ${body}
 </table>${failures}</body></html>
 `;
 }
+
+/** One notebook run through Jupyter's UI in a real browser (ci/browser-check.ts). */
+export interface BrowserRow {
+  notebook: string;
+  status: "passed" | "failed";
+  seconds: number;
+  images: number;
+  /** Relative to the report's folder, so the link works inside the uploaded artifact. */
+  screenshot: string;
+  error?: string;
+}
+
+// The browser check runs after the notebook report is written; it replaces only its own section
+// (from this marker to the end), so running it again does not stack sections.
+const BROWSER_MARK = "<!-- browser-check -->";
+
+export function renderBrowserMarkdown(rows: readonly BrowserRow[]): string {
+  const failed = rows.filter((r) => r.status === "failed");
+  const lines = [
+    BROWSER_MARK,
+    "## Real browser (classic Notebook + headless Chromium, Run All)",
+    "",
+    `${rows.length - failed.length} passed, ${failed.length} failed`,
+    "",
+    "| notebook | status | seconds | images/charts | screenshot |",
+    "|---|---|---:|---:|---|",
+    ...rows.map((r) => `| ${r.notebook} | ${r.status === "passed" ? "✔ passed" : "✘ failed"} | ${r.seconds.toFixed(1)} | ${r.images} | [${r.screenshot}](${r.screenshot}) |`),
+  ];
+  for (const r of failed) lines.push("", `### ✘ ${r.notebook} (browser)`, "", "```", (r.error ?? "failed without a message").trim(), "```");
+  return lines.join("\n") + "\n";
+}
+
+export function renderBrowserHtml(rows: readonly BrowserRow[]): string {
+  const body = rows
+    .map(
+      (r) =>
+        `<tr class="${r.status}"><td>${html(r.notebook)}</td><td>${r.status}</td><td class="n">${r.seconds.toFixed(1)}</td><td class="n">${r.images}</td>` +
+        `<td><a href="${html(r.screenshot)}">${html(r.screenshot)}</a>${r.error ? `<pre>${html(r.error.trim())}</pre>` : ""}</td></tr>`,
+    )
+    .join("\n");
+  return `${BROWSER_MARK}<h2>Real browser (classic Notebook + headless Chromium, Run All)</h2>
+<table><tr><th>notebook</th><th>status</th><th>seconds</th><th>images/charts</th><th>screenshot</th></tr>
+${body}
+</table>
+`;
+}
+
+/** `report` with its browser section (if any) replaced by `section`; HTML keeps its closing tags last. */
+export function withBrowserSection(report: string, section: string): string {
+  const mark = report.indexOf(BROWSER_MARK);
+  const isHtml = report.trimEnd().endsWith("</html>");
+  const tail = isHtml ? "</body></html>\n" : "";
+  let head = mark >= 0 ? report.slice(0, mark) : report;
+  if (isHtml && mark < 0) head = head.slice(0, head.lastIndexOf("</body>"));
+  return `${head.trimEnd()}\n\n${section}${tail}`;
+}

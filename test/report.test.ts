@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { renderHtml, renderMarkdown, type ReportRow } from "../ci/report";
+import { renderBrowserHtml, renderBrowserMarkdown, renderHtml, renderMarkdown, withBrowserSection, type ReportRow } from "../ci/report";
 
 const rows: ReportRow[] = [
   { notebook: "solutions/week1-basics.ipynb", status: "passed", seconds: 40.2, metrics: { test_accuracy: 0.9683, epochs: 5, backend: "wasm" }, bounds: { test_accuracy: { min: 0.955 } } },
@@ -31,4 +31,24 @@ test("report.html escapes error text and marks status", () => {
   assert.ok(!page.includes("<script>alert"));
   assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   assert.match(page, /<tr class="failed">/);
+});
+
+test("the browser section lists each notebook with its screenshot and replaces itself on a second run", () => {
+  const browserRows = [
+    { notebook: "solutions/week1-basics.ipynb", status: "passed" as const, seconds: 21.5, images: 3, screenshot: "screenshots/solutions__week1-basics.png" },
+    { notebook: "solutions/week2-cnn.ipynb", status: "failed" as const, seconds: 9, images: 0, screenshot: "screenshots/solutions__week2-cnn.png", error: "error output: boom" },
+  ];
+  const md = renderMarkdown(rows, "quick");
+  const once = withBrowserSection(md, renderBrowserMarkdown(browserRows));
+  assert.ok(once.startsWith(md.trimEnd()), "the notebook report is kept");
+  assert.match(once, /\| solutions\/week1-basics\.ipynb \| ✔ passed \| 21\.5 \| 3 \| \[screenshots\/solutions__week1-basics\.png\]\(screenshots\/solutions__week1-basics\.png\) \|/);
+  assert.match(once, /### ✘ solutions\/week2-cnn\.ipynb \(browser\)\n\n```\nerror output: boom\n```/);
+  const twice = withBrowserSection(once, renderBrowserMarkdown(browserRows.slice(0, 1)));
+  assert.equal(twice.split("## Real browser").length, 2, "one browser section after two runs");
+  assert.ok(!twice.includes("week2-cnn.ipynb (browser)"));
+
+  const page = withBrowserSection(renderHtml(rows, "quick"), renderBrowserHtml(browserRows));
+  assert.ok(page.trimEnd().endsWith("</body></html>"));
+  assert.equal(page.split("</body>").length, 2);
+  assert.match(page, /<a href="screenshots\/solutions__week1-basics\.png">/);
 });
