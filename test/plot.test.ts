@@ -39,6 +39,18 @@ test("bar chart and confusion matrix count what they are given", async () => {
   await assert.rejects(confusionMatrix([0, 5], [0, 1], ["a", "b"]), /out of range at 1/);
 });
 
+test("a bar's value label stays inside the chart, even for the longest bar", async () => {
+  const { svg } = await renderSpec(barChartSpec([{ label: "a", value: 0.9 }, { label: "b", value: 0.95 }], { title: "acc", value: "accuracy" }).spec);
+  const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)?.[1]);
+  const origin = Number(/<g fill="none"[^>]* transform="translate\(([\d.]+),/.exec(svg)?.[1]);
+  const labelX = Number(/transform="translate\(([\d.]+),[\d.]+\)"[^>]*>0\.950<\/text>/.exec(svg)?.[1]);
+  // "0.950" in 11 px DejaVu Sans is about 33 px wide.
+  assert.ok(origin + labelX + 33 <= width, `label at x=${origin + labelX} runs past the ${width} px chart`);
+  // A zoomed-in domain still clips (a value below its start would otherwise be drawn left of the axis).
+  const zoomed = await renderSpec(barChartSpec([{ label: "a", value: 0.9 }], { title: "acc", value: "accuracy", domain: [0.95, 1] }).spec);
+  assert.match(zoomed.svg, /clip-path="url\(#clip\d+\)"[^>]*aria-roledescription="text mark container"/);
+});
+
 test("PNG encoder round-trips through a real renderer, and image grids keep captions", () => {
   const pixels = new Uint8Array(4 * 3 * 3).map((_, i) => (i * 37) % 256);
   const png = encodePng(pixels, 4, 3, 3);
