@@ -12,7 +12,6 @@ export const DATA_HOME_ENV = "COURSE_DATA_HOME";
 /** A folder with a copy of the data (USB stick, shared drive), used instead of downloading. */
 export const LOCAL_DATA_ENV = "COURSE_LOCAL_DATA";
 
-/** The fix for any bad file in the cache: it only ever holds copies that can be fetched again. */
 /** Hex sha256 of bytes in memory: how every file the course writes or reads back is fingerprinted. */
 export function sha256Hex(data: Uint8Array): string {
   return crypto.createHash("sha256").update(data).digest("hex");
@@ -25,6 +24,7 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/** The fix for any bad file in the cache: it only ever holds copies that can be fetched again. */
 export const REFETCH_FIX = "delete it and run again to re-download";
 
 // realpath because notebooks/lib is a symlink to lib: tslab loads this file through it, and the
