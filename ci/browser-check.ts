@@ -2,13 +2,15 @@
 // playwright-core, "Cell → Run All" clicked in the page for each notebook (quick profile). Fails on
 // any error output, any cell left unrun, or fewer images/charts than the headless run produced.
 // Saves a full-page screenshot per notebook in ci/out/screenshots/.
-// `npx tsx ci/browser-check.ts [notebooks...]` (npm test runs it on BROWSER_NOTEBOOKS).
+// `npx tsx ci/browser-check.ts [notebooks...]`; npm test runs it on BROWSER_NOTEBOOKS beside the
+// headless run, each notebook starting once the headless run has finished it (for the chart count).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { cacheRoot, DATA_HOME_ENV } from "../lib/data/cache";
 import { PROFILE_ENV } from "../lib/profile";
 import { findJupyter, INSTALL_HINT } from "./jupyter";
 import { jupyterEnv, OUT_DIR, REPO_ROOT } from "./paths";
@@ -53,11 +55,15 @@ async function startJupyter(): Promise<{ child: ChildProcess; base: string; toke
   if (!jupyter) throw new Error(`classic Jupyter Notebook not found. ${INSTALL_HINT}`);
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
+  // A cache of its own: the headless run writes checkpoints and embeddings into the course cache
+  // while this run goes on beside it, and a checkpoint replaced mid-load would fail for no fault of
+  // the notebook. Run in course order, the notebooks fill it as on a learner's fresh machine.
+  const dataHome = path.join(cacheRoot(), "browser-check");
   const child = spawn(
     jupyter.command,
     [...jupyter.prefix, "notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, `--NotebookApp.token=${token}`,
       `--notebook-dir=${WORK_DIR}`, "--allow-root", "--NotebookApp.disable_check_xsrf=False"],
-    { env: { ...jupyterEnv(), [PROFILE_ENV]: "quick" }, stdio: ["ignore", "ignore", "pipe"], detached: true },
+    { env: { ...jupyterEnv(), [PROFILE_ENV]: "quick", [DATA_HOME_ENV]: dataHome }, stdio: ["ignore", "ignore", "pipe"], detached: true },
   );
   let log = "";
   child.stderr!.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
@@ -175,7 +181,7 @@ async function checkNotebook(context: BrowserContext, base: string, token: strin
 }
 
 /** Adds (or replaces) the browser section of ci/out/report.md and report.html. */
-function addToReports(results: readonly BrowserResult[]): void {
+export function addBrowserSection(results: readonly BrowserResult[]): void {
   const rows = results.map((r) => ({ ...r, screenshot: path.relative(OUT_DIR, r.screenshot) }));
   for (const [file, section] of [["report.md", renderBrowserMarkdown(rows)], ["report.html", renderBrowserHtml(rows)]] as const) {
     const target = path.join(OUT_DIR, file);
@@ -184,7 +190,12 @@ function addToReports(results: readonly BrowserResult[]): void {
   }
 }
 
-export async function browserCheck(notebooks: readonly string[] = BROWSER_NOTEBOOKS): Promise<BrowserResult[]> {
+export interface BrowserCheckOptions {
+  /** Awaited before each notebook opens: npm test waits there for the headless run of the same notebook. */
+  before?: (notebook: string) => Promise<void>;
+}
+
+export async function browserCheck(notebooks: readonly string[] = BROWSER_NOTEBOOKS, options: BrowserCheckOptions = {}): Promise<BrowserResult[]> {
   const present = notebooks.filter((n) => fs.existsSync(path.join(REPO_ROOT, n)));
   if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt install chromium (or set CHROMIUM_PATH).`);
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -204,13 +215,13 @@ export async function browserCheck(notebooks: readonly string[] = BROWSER_NOTEBO
     await context.route(/^(?!http:\/\/127\.0\.0\.1[:/]).*/, (route) => route.abort());
     const results: BrowserResult[] = [];
     for (const nb of present) {
+      await options.before?.(nb);
       console.log(`▶ browser: ${nb}`);
       const r = await checkNotebook(context, base, token, nb);
-      console.log(`${r.status === "passed" ? "✔ passed" : "✘ failed"}  ${nb}  ${r.seconds.toFixed(1)} s  ${r.images} images/charts  screenshot ${path.relative(REPO_ROOT, r.screenshot)}` +
+      console.log(`${r.status === "passed" ? "✔ passed" : "✘ failed"}  browser: ${nb}  ${r.seconds.toFixed(1)} s  ${r.images} images/charts  screenshot ${path.relative(REPO_ROOT, r.screenshot)}` +
         (r.error ? `\n${r.error.replace(/^/gm, "    ")}` : ""));
       results.push(r);
     }
-    addToReports(results);
     return results;
   } finally {
     await context.close();
@@ -223,6 +234,7 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   browserCheck(args.length ? args : BROWSER_NOTEBOOKS)
     .then((results) => {
+      addBrowserSection(results);
       const failed = results.filter((r) => r.status === "failed").length;
       console.log(`${results.length - failed} passed, ${failed} failed`);
       process.exitCode = failed ? 1 : 0;

@@ -16,6 +16,8 @@ export interface ReportRow {
   metrics: Record<string, MetricValue>;
   bounds: Record<string, Bound>;
   error?: string;
+  /** Shown where a row has no metrics, e.g. what a learner copy is judged on. */
+  note?: string;
 }
 
 export function formatBound(b: Bound): string {
@@ -30,6 +32,9 @@ function formatValue(v: MetricValue | undefined): string {
   return typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : String(v);
 }
 
+/** The backend column: "—" where the notebook recorded none (learner copies stop before they do). */
+const backendCell = (r: ReportRow) => (r.metrics.backend === undefined ? "—" : formatValue(r.metrics.backend));
+
 function inBounds(v: MetricValue | undefined, b: Bound): boolean {
   return typeof v === "number" && (b.min === undefined || v >= b.min) && (b.max === undefined || v <= b.max);
 }
@@ -43,7 +48,8 @@ function metricCells(row: ReportRow): string[] {
   const other = Object.entries(row.metrics)
     .filter(([name]) => !(name in row.bounds) && name !== "backend")
     .map(([name, v]) => `${name} ${formatValue(v)}`);
-  return [...expected, ...other];
+  const cells = [...expected, ...other];
+  return cells.length === 0 && row.note ? [row.note] : cells;
 }
 
 const escapeCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -60,7 +66,7 @@ export function renderMarkdown(rows: readonly ReportRow[], profile: Profile, whe
     "|---|---|---:|---|---|",
     ...rows.map(
       (r) =>
-        `| ${r.notebook} | ${r.status === "passed" ? "✔ passed" : "✘ failed"} | ${r.seconds.toFixed(1)} | ${formatValue(r.metrics.backend)} | ` +
+        `| ${r.notebook} | ${r.status === "passed" ? "✔ passed" : "✘ failed"} | ${r.seconds.toFixed(1)} | ${backendCell(r)} | ` +
         `${escapeCell(metricCells(r).join("; ")) || "—"} |`,
     ),
     "",
@@ -84,7 +90,7 @@ export function renderHtml(rows: readonly ReportRow[], profile: Profile, when = 
     .map(
       (r) =>
         `<tr class="${r.status}"><td>${html(r.notebook)}</td><td>${r.status}</td><td class="n">${r.seconds.toFixed(1)}</td>` +
-        `<td>${html(formatValue(r.metrics.backend))}</td><td>${metricCells(r).map(html).join("<br>")}</td></tr>`,
+        `<td>${html(backendCell(r))}</td><td>${metricCells(r).map(html).join("<br>")}</td></tr>`,
     )
     .join("\n");
   const failures = failed.map((r) => `<h2>✘ ${html(r.notebook)}</h2><pre>${html((r.error ?? "").trim())}</pre>`).join("\n");

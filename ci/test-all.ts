@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { checkNotebooks } from "./build-notebooks";
-import { browserCheck } from "./browser-check";
+import { addBrowserSection, BROWSER_NOTEBOOKS, browserCheck } from "./browser-check";
 import { REPO_ROOT } from "./paths";
 import { defaultNotebooks, runNotebooks } from "./run-notebooks";
 
@@ -81,20 +81,32 @@ function notebookSync(): void {
   record("notebook sync (run npm run build:notebooks)", problems.length === 0);
 }
 
-async function notebooks(): Promise<void> {
-  section("notebooks, quick profile (solutions must pass; learner copies must stop at their first exercise)");
-  const results = await runNotebooks(defaultNotebooks(), "quick");
-  for (const r of results) record(`notebook ${r.notebook}`, r.status === "passed");
-}
-
-async function browser(): Promise<void> {
-  section("real browser: Run All in classic Notebook + headless Chromium (screenshots in ci/out/screenshots/)");
-  try {
-    for (const r of await browserCheck()) record(`browser ${r.notebook}`, r.status === "passed");
-  } catch (err) {
-    console.log(`  ✘ ${(err as Error).message}`);
+// Two lanes side by side, one core each (a wasm kernel uses one): the headless run, and the browser
+// check one notebook behind it, since it compares its chart count with the headless run's.
+async function notebooksAndBrowser(): Promise<void> {
+  section("notebooks, quick profile: headless (solutions must pass; learner copies must stop at their first exercise), " +
+    "and Run All in classic Notebook + headless Chromium beside it (screenshots in ci/out/screenshots/)");
+  const headlessDone = new Map<string, () => void>();
+  const waits = new Map(BROWSER_NOTEBOOKS.map((nb) => [nb, new Promise<void>((resolve) => headlessDone.set(nb, resolve))]));
+  const releaseAll = () => headlessDone.forEach((release) => release());
+  const headless = runNotebooks(defaultNotebooks(), "quick", { onResult: (r) => headlessDone.get(r.notebook)?.() })
+    .then((results) => {
+      for (const r of results) record(`notebook ${r.notebook}`, r.status === "passed");
+    })
+    .catch((err: unknown) => {
+      console.log(`  ✘ ${(err as Error).message}`);
+      record("headless notebook run", false);
+    })
+    .finally(releaseAll);
+  const browser = browserCheck(BROWSER_NOTEBOOKS, { before: (nb) => waits.get(nb) ?? Promise.resolve() }).catch((err: unknown) => {
+    console.log(`  ✘ browser check: ${(err as Error).message}`);
     record("browser check could not start", false);
-  }
+    return [];
+  });
+  const [, browserResults] = await Promise.all([headless, browser]);
+  // After the headless run has written the report, which the browser section is added to.
+  if (browserResults.length > 0) addBrowserSection(browserResults);
+  for (const r of browserResults) record(`browser ${r.notebook}`, r.status === "passed");
 }
 
 // Offline copies of the datasets and models beside the repository (../shared on the project's
@@ -115,8 +127,7 @@ async function main(): Promise<void> {
   typecheck();
   unitTests();
   notebookSync();
-  await notebooks();
-  await browser();
+  await notebooksAndBrowser();
   section(`summary (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   for (const f of tally.failures) console.log(`  ✘ ${f}`);
   console.log(`${tally.passed} passed, ${tally.failed} failed`);

@@ -26,6 +26,13 @@ test("report.md: a row per notebook with metrics against ranges, failures with c
   assert.match(slowest, /\| solutions\/week2-cnn\.ipynb \| 200\.0 \| 83 % \|/);
 });
 
+test("a row without metrics shows its note, and a dash where no backend was recorded", () => {
+  const learner: ReportRow = { notebook: "notebooks/week1-basics.ipynb", status: "passed", seconds: 8.8, metrics: {}, bounds: {}, note: "stopped at its first exercise stub" };
+  assert.match(renderMarkdown([learner], "quick"), /\| notebooks\/week1-basics\.ipynb \| ✔ passed \| 8\.8 \| — \| stopped at its first exercise stub \|/);
+  assert.match(renderHtml([learner], "quick"), /<td>—<\/td><td>stopped at its first exercise stub<\/td>/);
+  assert.match(renderMarkdown([{ ...learner, note: undefined }], "quick"), /\| — \| — \|/);
+});
+
 test("report.html escapes error text and marks status", () => {
   const page = renderHtml([{ ...rows[1], error: "<script>alert(1)</script>" }], "full");
   assert.ok(!page.includes("<script>alert"));

@@ -40,12 +40,19 @@ const expectations: Expectations = {
 
 describe("runNotebooks through the tslab kernel", { timeout: 120_000 }, () => {
   const results = new Map<string, NotebookResult>();
+  const announced: string[] = [];
   const reportFile = path.join(dir, "metrics.json");
 
   before(async () => {
     fs.symlinkSync(path.join(REPO_ROOT, "lib"), path.join(dir, "lib"));
     const { slow, ...rest } = notebooks;
-    const main = await runNotebooks(Object.values(rest), "quick", { expectations, reportFile });
+    const files = Object.values(rest);
+    // Whether the next notebook had been executed yet when this one was announced: it must not have.
+    const nextRan = (r: NotebookResult) => {
+      const next = files[files.findIndex((f) => relativeToRepo(f) === r.notebook) + 1];
+      return next !== undefined && fs.existsSync(path.join(EXECUTED_DIR, relativeToRepo(next)));
+    };
+    const main = await runNotebooks(files, "quick", { expectations, reportFile, onResult: (r) => announced.push(`${r.notebook} ${r.status} next ran: ${nextRan(r)}`) });
     const timedOut = await runNotebooks([slow], "quick", { reportFile: path.join(dir, "slow.json"), cellTimeoutSeconds: 3 });
     for (const r of [...main, ...timedOut]) results.set(r.notebook, r);
   });
@@ -94,6 +101,11 @@ describe("runNotebooks through the tslab kernel", { timeout: 120_000 }, () => {
     const broken = result(notebooks.learnerBrokenStub);
     assert.equal(broken.status, "failed");
     assert.match(broken.error ?? "", /stub cell\[0\] failed with something other than its "not implemented:" error[\s\S]*Cannot find name 'undefinedName'/);
+  });
+
+  it("announces each result as its notebook finishes, in order (npm test's browser lane waits on it)", () => {
+    const { slow: _slow, ...rest } = notebooks;
+    assert.deepEqual(announced, Object.values(rest).map((f) => `${relativeToRepo(f)} ${result(f).status} next ran: false`));
   });
 
   it("fails a cell that outlives its timeout", () => {
