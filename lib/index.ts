@@ -10,6 +10,7 @@ export { loadMnist } from "./data/mnist";
 export { batchIndices, makeBatch, subset } from "./data/batches";
 
 export { basicNN } from "./models/basic_nn";
+export { logisticRegression } from "./models/logistic_regression";
 export { torchInit } from "./models/torch_init";
 export { layerTable, layerRows } from "./models/summary";
 

@@ -4,6 +4,7 @@ import { initBackend, tf } from "../lib/tf";
 import { loadMnist } from "../lib/data/mnist";
 import { subset } from "../lib/data/batches";
 import { basicNN } from "../lib/models/basic_nn";
+import { logisticRegression } from "../lib/models/logistic_regression";
 import { layerTable } from "../lib/models/summary";
 import { evaluate, train } from "../lib/train/loop";
 import type { ImageSet } from "../lib/data/types";
@@ -23,6 +24,19 @@ test("BasicNN matches the guide: 109,386 parameters, PyTorch-style initial weigh
   }
   const again = basicNN({ seed: 3 }).getLayer("fc1").getWeights()[0].dataSync();
   assert.deepEqual(Array.from(again.slice(0, 20)), Array.from(kernel.dataSync().slice(0, 20)), "same seed, same weights");
+  model.dispose();
+});
+
+test("logistic regression is one linear layer of 7,850 weights that learns MNIST far above chance", async () => {
+  await initBackend({ quiet: true });
+  const mnist = await loadMnist();
+  const model = logisticRegression({ seed: 1 });
+  assert.equal(model.countParams(), 7_850);
+  assert.deepEqual(model.layers.map((l) => l.getClassName()), ["Flatten", "Dense"]);
+  assert.equal((model.getLayer("logits").getConfig() as { activation: string }).activation, "linear");
+  await train(model, subset(mnist.train, 2048, { seed: 1 }), { epochs: 3, batchSize: 64, seed: 1, progress: false });
+  const accuracy = evaluate(model, subset(mnist.test, 1000, { seed: 2 })).accuracy;
+  assert.ok(accuracy > 0.8, `test accuracy ${accuracy} after 3 epochs on 2,048 images`);
   model.dispose();
 });
 
