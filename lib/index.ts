@@ -4,6 +4,7 @@ export { tf, initBackend, type BackendInfo, type BackendChoice } from "./tf";
 export { byProfile, currentProfile, type Profile } from "./profile";
 export { recordMetrics } from "./metrics";
 export { display, markdown, liveOutput } from "./display";
+export { bestFirst, type Score } from "./text/best_first";
 
 export type { ImageSet, TrainTest } from "./data/types";
 export { loadMnist } from "./data/mnist";
