@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { barChart, barChartSpec, confusionMatrix, confusionMatrixSpec, historyChart, historyChartSpec, lineChart, lineChartSpec } from "../lib/plot/charts";
+import { barChart, barChartSpec, type Bar, confusionMatrix, confusionMatrixSpec, historyChart, historyChartSpec, lineChart, lineChartSpec } from "../lib/plot/charts";
 import { imageGridSvg } from "../lib/plot/image_grid";
 import { renderSpec, svgToPng } from "../lib/plot/render";
 import { encodePng } from "../lib/plot/png";
@@ -39,16 +39,24 @@ test("bar chart and confusion matrix count what they are given", async () => {
   await assert.rejects(confusionMatrix([0, 5], [0, 1], ["a", "b"]), /out of range at 1/);
 });
 
-test("a bar's value label stays inside the chart, even for the longest bar", async () => {
-  const { svg } = await renderSpec(barChartSpec([{ label: "a", value: 0.9 }, { label: "b", value: 0.95 }], { title: "acc", value: "accuracy" }).spec);
-  const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)?.[1]);
-  const origin = Number(/<g fill="none"[^>]* transform="translate\(([\d.]+),/.exec(svg)?.[1]);
-  const labelX = Number(/transform="translate\(([\d.]+),[\d.]+\)"[^>]*>0\.950<\/text>/.exec(svg)?.[1]);
-  // "0.950" in 11 px DejaVu Sans is about 33 px wide.
-  assert.ok(origin + labelX + 33 <= width, `label at x=${origin + labelX} runs past the ${width} px chart`);
-  // A zoomed-in domain still clips (a value below its start would otherwise be drawn left of the axis).
-  const zoomed = await renderSpec(barChartSpec([{ label: "a", value: 0.9 }], { title: "acc", value: "accuracy", domain: [0.95, 1] }).spec);
-  assert.match(zoomed.svg, /clip-path="url\(#clip\d+\)"[^>]*aria-roledescription="text mark container"/);
+test("a bar's value label stays inside the chart, even for the longest bar and a bar at the domain's end", async () => {
+  // "0.950" / "1.000" in 11 px DejaVu Sans are about 33 px wide.
+  const labelFits = async (bars: Bar[], label: string, domain?: [number, number]) => {
+    const { svg } = await renderSpec(barChartSpec(bars, { title: "acc", value: "accuracy", domain }).spec);
+    const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)?.[1]);
+    const origin = Number(/<g fill="none"[^>]* transform="translate\(([\d.]+),/.exec(svg)?.[1]);
+    const text = new RegExp(`transform="translate\\(([\\d.]+),[\\d.]+\\)"[^>]*>${label.replace(".", "\\.")}</text>`).exec(svg);
+    assert.ok(text, `no label ${label} in the chart`);
+    assert.ok(!/clip-path="url\(#clip\d+\)"[^>]*aria-roledescription="text mark container"/.test(svg), "labels are clipped");
+    const x = origin + Number(text[1]);
+    assert.ok(x + 33 <= width, `label ${label} at x=${x} runs past the ${width} px chart`);
+  };
+  await labelFits([{ label: "a", value: 0.9 }, { label: "b", value: 0.95 }], "0.950");
+  await labelFits([{ label: "a", value: 0.44 }, { label: "b", value: 1 }], "1.000", [0, 1]);
+  // Zoomed in, a value below the domain has its bar clipped and no label left of the axis.
+  const zoomed = await renderSpec(barChartSpec([{ label: "a", value: 0.9 }, { label: "b", value: 0.97 }], { title: "acc", value: "accuracy", domain: [0.95, 1] }).spec);
+  assert.match(zoomed.svg, />0\.970<\/text>/);
+  assert.doesNotMatch(zoomed.svg, />0\.900<\/text>/);
 });
 
 test("PNG encoder round-trips through a real renderer, and image grids keep captions", () => {

@@ -108,9 +108,14 @@ export function barChartSpec(bars: readonly Bar[], options: { title: string; val
     },
     layer: [
       // clip: a domain that starts above 0 (zooming in on 0.95–1.0) must not draw bars past the axis.
-      // Without a domain nothing can fall outside, and the longest bar's label needs the room past its end.
       { mark: { type: "bar", clip: true }, encoding: { color: { field: "group", type: "nominal", legend: bars.some((b) => b.group) ? {} : null } } },
-      { mark: { type: "text", align: "left", dx: 3, clip: options.domain !== undefined }, encoding: { text: { field: "value", type: "quantitative", format: options.format ?? ".3f" } } },
+      // Labels are never clipped: a bar that reaches the domain's end (1.0 of [0, 1]) needs the room past
+      // it. Instead a value outside the domain, whose bar end is off the plot, gets no label.
+      {
+        mark: { type: "text", align: "left", dx: 3 },
+        ...(options.domain ? { transform: [{ filter: { field: "value", range: options.domain } }] } : {}),
+        encoding: { text: { field: "value", type: "quantitative", format: options.format ?? ".3f" } },
+      },
     ],
   };
   return { spec, description: `${options.title}: ${bars.map((b) => `${b.label} ${b.value.toFixed(3)}`).join(", ")}` };
